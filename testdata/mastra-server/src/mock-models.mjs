@@ -7,8 +7,9 @@
 //   - response metadata: id `mock-resp-<n>` (n counts doStream/doGenerate calls per model
 //     since server start), timestamp 2026-01-01T00:00:00.000Z, modelId;
 //   - text is streamed word by word (each delta keeps its trailing space), text id `txt-0`;
-//   - a last user message containing `__mock_error__` makes the model throw
-//     `mock model failure (requested with __mock_error__)`.
+//   - a last user message containing `__mock_error__` makes the model fail with
+//     `mock model failure (requested with __mock_error__)` (doStream: an `error` stream part
+//     after stream-start/response-metadata; doGenerate: a thrown Error).
 import { MockLanguageModelV3 } from 'ai/test';
 
 export const MOCK_ERROR_TRIGGER = '__mock_error__';
@@ -141,21 +142,34 @@ export function createMockModel(modelId, planner) {
   const prepare = (options) => {
     calls += 1;
     const prompt = options.prompt ?? [];
-    if (lastUserText(prompt).includes(MOCK_ERROR_TRIGGER)) {
-      throw new Error(MOCK_ERROR_MESSAGE);
-    }
     const meta = { id: `mock-resp-${calls}`, timestamp: TIMESTAMP, modelId };
-    return { plan: planner(prompt), meta, inputTokens: promptWords(prompt) };
+    const fail = lastUserText(prompt).includes(MOCK_ERROR_TRIGGER);
+    return { fail, plan: fail ? undefined : planner(prompt), meta, inputTokens: promptWords(prompt) };
   };
   return new MockLanguageModelV3({
     provider: 'mock',
     modelId,
     doStream: async (options) => {
-      const { plan, meta, inputTokens } = prepare(options);
+      const { fail, plan, meta, inputTokens } = prepare(options);
+      if (fail) {
+        // The failure arrives as an `error` stream part after the response metadata, as a
+        // provider's mid-stream error would.
+        const error = new Error(MOCK_ERROR_MESSAGE);
+        return {
+          stream: arrayToStream([
+            { type: 'stream-start', warnings: [] },
+            { type: 'response-metadata', ...meta },
+            { type: 'error', error },
+          ]),
+          request: {},
+          response: {},
+        };
+      }
       return { stream: arrayToStream(planToStreamParts(plan, meta, inputTokens)), request: {}, response: {} };
     },
     doGenerate: async (options) => {
-      const { plan, meta, inputTokens } = prepare(options);
+      const { fail, plan, meta, inputTokens } = prepare(options);
+      if (fail) throw new Error(MOCK_ERROR_MESSAGE);
       return planToGenerateResult(plan, meta, inputTokens);
     },
   });
