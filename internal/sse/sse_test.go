@@ -38,11 +38,11 @@ func decodeAll(r io.Reader, max int) ([]ev, error) {
 }
 
 type decodeCase struct {
-	name   string
-	in     string
-	max    int
-	want   []ev
-	err    error // final error; nil means io.EOF
+	name string
+	in   string
+	max  int
+	want []ev
+	err  error // final error; nil means io.EOF
 }
 
 var bigLine = strings.Repeat("x", 2<<20+123)
