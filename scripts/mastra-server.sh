@@ -78,6 +78,10 @@ running_pid() {
   local pid
   pid="$(cat "$PIDFILE")"
   [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null || return 1
+  # Guard against a stale PID file whose PID now belongs to another process.
+  if [ -r "/proc/$pid/cmdline" ] && ! tr '\0' ' ' <"/proc/$pid/cmdline" | grep -q 'src/server.mjs'; then
+    return 1
+  fi
   echo "$pid"
 }
 
