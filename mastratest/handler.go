@@ -61,6 +61,10 @@ func (s *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
 		if a, ok := s.agent(w, seg[1]); ok {
 			s.run(w, r, a, seg[2] == "stream")
 		}
+	case len(seg) == 3 && approvalRoutes[seg[2]] && r.Method == http.MethodPost:
+		if _, ok := s.agent(w, seg[1]); ok {
+			s.resume(w, r, seg[2])
+		}
 	default:
 		notFound(w)
 	}
@@ -173,7 +177,7 @@ func agentJSON(a Agent, withID bool) map[string]any {
 
 // toolJSON writes schemas as the server does: strings holding {"json": schema}.
 func toolJSON(t Tool) map[string]any {
-	m := map[string]any{"id": t.ID, "description": t.Description, "requireApproval": false}
+	m := map[string]any{"id": t.ID, "description": t.Description, "requireApproval": t.RequireApproval}
 	for k, schema := range map[string]json.RawMessage{"inputSchema": t.InputSchema, "outputSchema": t.OutputSchema} {
 		if schema != nil {
 			b, _ := json.Marshal(map[string]json.RawMessage{"json": schema})

@@ -19,6 +19,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/http/httptest"
+	"regexp"
 	"strings"
 	"sync"
 	"time"
@@ -38,8 +39,9 @@ type Server struct {
 	order   []string
 	faults  []Fault
 	calls   map[string]int
-	threads map[string][]string // thread id → prompts remembered
+	threads map[string][]any // thread id → remembered messages
 	runs    int
+	waiting map[string]*plan // suspended runs by run id
 }
 
 // Agent is a scripted agent.
@@ -64,6 +66,9 @@ type Tool struct {
 	OutputSchema json.RawMessage // JSON Schema
 	// Execute computes the tool's result from its JSON input.
 	Execute func(args json.RawMessage) (any, error)
+	// RequireApproval suspends a run that calls the tool until the call is
+	// approved or declined.
+	RequireApproval bool
 }
 
 // Reply is what a scripted agent answers.
@@ -73,6 +78,9 @@ type Reply struct {
 	ToolCalls []ToolCall
 	// Text is the final answer; streams send it word by word.
 	Text string
+	// DeclinedText is the final answer when a tool call that needs
+	// approval is declined.
+	DeclinedText string
 	// Error, when set, makes the model fail: generate answers 500 with it,
 	// stream sends an "error" chunk (then "finish" and [DONE]).
 	Error string
@@ -125,7 +133,7 @@ func WithChunkDelay(d time.Duration) Option {
 // [WithAgents] it has the demo agents "weatherAgent" and "echoAgent" of
 // [DemoAgents]. Close it when done.
 func NewServer(opts ...Option) *Server {
-	s := &Server{agents: map[string]Agent{}, calls: map[string]int{}, threads: map[string][]string{}}
+	s := &Server{agents: map[string]Agent{}, calls: map[string]int{}, threads: map[string][]any{}, waiting: map[string]*plan{}}
 	for _, a := range DemoAgents() {
 		s.addAgent(a)
 	}
@@ -165,8 +173,10 @@ func (s *Server) Calls(path string) int {
 // DemoAgents returns the demo agents, scripted like the agents of the
 // SDK's real test server: "weatherAgent" calls its "get-weather" tool for
 // the city in the prompt (London by default) and reports 21°C and sunny;
-// "echoAgent" answers "You said: <prompt>". Either fails like a broken
-// model when the prompt contains "__mock_error__".
+// "approvalAgent" calls "delete-record" for the rec-N id in the prompt, a
+// tool whose calls wait for approval; "echoAgent" answers
+// "You said: <prompt>". Each fails like a broken model when the prompt
+// contains "__mock_error__".
 func DemoAgents() []Agent {
 	weather := Tool{
 		ID:           "get-weather",
@@ -203,6 +213,43 @@ func DemoAgents() []Agent {
 			},
 		},
 		{
+			ID:           "approvalAgent",
+			Name:         "Approval Agent",
+			Description:  "Deletes records with the delete-record tool, which needs approval (deterministic mock model).",
+			Instructions: "You delete records when asked. Always use the delete-record tool.",
+			ModelID:      "mock-approval",
+			Tools: []Tool{{
+				ID:              "delete-record",
+				Description:     "Delete a record by id",
+				InputSchema:     json.RawMessage(`{"$schema":"https://json-schema.org/draft/2020-12/schema","type":"object","properties":{"recordId":{"type":"string"}},"required":["recordId"],"additionalProperties":false}`),
+				OutputSchema:    json.RawMessage(`{"$schema":"https://json-schema.org/draft/2020-12/schema","type":"object","properties":{"deleted":{"type":"boolean"},"recordId":{"type":"string"}},"required":["deleted","recordId"],"additionalProperties":false}`),
+				RequireApproval: true,
+				Execute: func(args json.RawMessage) (any, error) {
+					var in struct {
+						RecordID string `json:"recordId"`
+					}
+					if err := json.Unmarshal(args, &in); err != nil || in.RecordID == "" {
+						return nil, fmt.Errorf("recordId is required")
+					}
+					return map[string]any{"deleted": true, "recordId": in.RecordID}, nil
+				},
+			}},
+			Respond: func(prompt string) Reply {
+				if strings.Contains(prompt, "__mock_error__") {
+					return Reply{Error: "mock model failure (requested with __mock_error__)"}
+				}
+				id := recordRE.FindString(prompt)
+				if id == "" {
+					id = "rec-1"
+				}
+				return Reply{
+					ToolCalls:    []ToolCall{{Tool: "delete-record", Args: map[string]string{"recordId": id}}},
+					Text:         "Record " + id + " was deleted.",
+					DeclinedText: "Record " + id + " was not deleted.",
+				}
+			},
+		},
+		{
 			ID:           "echoAgent",
 			Name:         "Echo Agent",
 			Description:  "Echoes the last user message (deterministic mock model).",
@@ -212,18 +259,19 @@ func DemoAgents() []Agent {
 	}
 }
 
-// cityIn finds a capitalised word after "in" or "for", as the real test
-// server's mock model does.
+// cityRE finds the city as the real test server's mock model does: the
+// last group of capitalised words after "in", "for" or "at".
+var cityRE = regexp.MustCompile(`\b(?:in|for|at)\s+(\p{Lu}[\p{L}'.-]*(?:\s+\p{Lu}[\p{L}'.-]*)*)`)
+
 func cityIn(prompt string) string {
-	words := strings.Fields(strings.NewReplacer("?", " ", ".", " ", ",", " ", "!", " ").Replace(prompt))
-	for i := 0; i+1 < len(words); i++ {
-		w := strings.ToLower(words[i])
-		if (w == "in" || w == "for") && words[i+1] != "" && words[i+1][0] >= 'A' && words[i+1][0] <= 'Z' {
-			return words[i+1]
-		}
+	m := cityRE.FindAllStringSubmatch(prompt, -1)
+	if len(m) == 0 {
+		return "London"
 	}
-	return "London"
+	return strings.TrimRight(m[len(m)-1][1], ".")
 }
+
+var recordRE = regexp.MustCompile(`\brec-[A-Za-z0-9_-]+`)
 
 func echo(prompt string) Reply {
 	if strings.Contains(prompt, "__mock_error__") {

@@ -53,13 +53,9 @@ func (s *Server) run(w http.ResponseWriter, r *http.Request, a Agent, stream boo
 		writeError(w, http.StatusBadRequest, `Argument "messages" is required`)
 		return
 	}
-	var remembered []any
-	if body.Memory != nil {
-		if body.Memory.Resource == "" {
-			writeError(w, http.StatusBadRequest, "A resource ID is required when using memory. Provide memory.resource in the request body, or configure server auth with mapUserToResourceId to derive it from the authenticated user.")
-			return
-		}
-		remembered = s.remember(threadID(body.Memory.Thread), body.Memory.Resource, prompt)
+	if body.Memory != nil && body.Memory.Resource == "" {
+		writeError(w, http.StatusBadRequest, "A resource ID is required when using memory. Provide memory.resource in the request body, or configure server auth with mapUserToResourceId to derive it from the authenticated user.")
+		return
 	}
 
 	s.mu.Lock()
@@ -75,10 +71,19 @@ func (s *Server) run(w http.ResponseWriter, r *http.Request, a Agent, stream boo
 		respond = echo
 	}
 	reply := respond(prompt)
-	p := plan{agent: a, reply: reply, runID: runID, prompt: prompt, model: modelID(a)}
+	p := &plan{agent: a, reply: reply, runID: runID, prompt: prompt, model: modelID(a)}
 	p.execute()
+	var remembered []any
+	if body.Memory != nil && reply.Error == "" {
+		remembered = s.remember(threadID(body.Memory.Thread), body.Memory.Resource, prompt, reply.Text)
+	}
+	if p.waiting != nil {
+		s.mu.Lock()
+		s.waiting[runID] = p
+		s.mu.Unlock()
+	}
 	if stream {
-		s.writeStream(w, r, p)
+		s.writeStream(w, r, p, true)
 		return
 	}
 	if reply.Error != "" {
@@ -86,6 +91,55 @@ func (s *Server) run(w http.ResponseWriter, r *http.Request, a Agent, stream boo
 		return
 	}
 	writeJSON(w, http.StatusOK, p.fullOutput(remembered))
+}
+
+var approvalRoutes = map[string]bool{
+	"approve-tool-call": true, "decline-tool-call": true,
+	"approve-tool-call-generate": true, "decline-tool-call-generate": true,
+}
+
+// resume answers a tool call that waits for approval.
+func (s *Server) resume(w http.ResponseWriter, r *http.Request, route string) {
+	var body struct {
+		RunID      *string `json:"runId"`
+		ToolCallID string  `json:"toolCallId"`
+		Reason     string  `json:"reason"`
+	}
+	if !readBody(w, r, &body) {
+		return
+	}
+	if body.RunID == nil {
+		writeJSON(w, http.StatusBadRequest, map[string]any{"error": "Invalid request body",
+			"issues": []map[string]string{{"field": "runId", "message": "Invalid input: expected string, received undefined"}}})
+		return
+	}
+	s.mu.Lock()
+	p := s.waiting[*body.RunID]
+	if p != nil && p.waiting["toolCallId"] == body.ToolCallID {
+		delete(s.waiting, *body.RunID)
+	} else {
+		p = nil
+	}
+	s.mu.Unlock()
+	if p == nil {
+		writeError(w, http.StatusInternalServerError, fmt.Sprintf("Agent could not find a suspended run for runId %q and tool call %q.", *body.RunID, body.ToolCallID))
+		return
+	}
+	call := p.waiting
+	p.waiting = nil
+	if strings.HasPrefix(route, "approve") {
+		p.results = append(p.results, p.runTool(call))
+	} else {
+		p.declined = true
+		p.reply.Text = p.reply.DeclinedText
+		p.denied = map[string]any{"toolCallId": call["toolCallId"], "toolName": call["toolName"], "args": call["args"],
+			"approval": map[string]any{"id": call["toolCallId"], "approved": false, "reason": body.Reason}}
+	}
+	if strings.HasSuffix(route, "-generate") {
+		writeJSON(w, http.StatusOK, p.fullOutput(nil))
+		return
+	}
+	s.writeStream(w, r, p, false)
 }
 
 // plan is one scripted run, tool results computed.
@@ -96,31 +150,60 @@ type plan struct {
 	model         string
 	calls         []map[string]any // tool-call payloads
 	results       []map[string]any // tool-result payloads
+	waiting       map[string]any   // the tool call waiting for approval, if any
+	declined      bool             // the waiting call was declined
+	denied        map[string]any   // the tool-output-denied payload of a declined call
 }
 
 func (p *plan) execute() {
 	for i, tc := range p.reply.ToolCalls {
 		args, _ := json.Marshal(tc.Args)
 		id := fmt.Sprintf("call_%s_%03d", strings.ReplaceAll(tc.Tool, "-", "_"), i+1)
-		p.calls = append(p.calls, map[string]any{"toolCallId": id, "toolName": tc.Tool, "args": json.RawMessage(args)})
-		res := map[string]any{"args": json.RawMessage(args), "toolCallId": id, "toolName": tc.Tool}
-		var out any = map[string]string{"error": "tool not found"}
-		isError := true
-		for _, t := range p.agent.Tools {
-			if t.ID == tc.Tool && t.Execute != nil {
-				if v, err := t.Execute(args); err == nil {
-					out, isError = v, false
-				} else {
-					out = map[string]string{"error": err.Error()}
-				}
-			}
+		call := map[string]any{"toolCallId": id, "toolName": tc.Tool, "args": json.RawMessage(args)}
+		p.calls = append(p.calls, call)
+		if t, ok := p.tool(tc.Tool); ok && t.RequireApproval {
+			p.waiting = call
+			return
 		}
-		res["result"] = out
-		if isError {
-			res["isError"] = true
-		}
-		p.results = append(p.results, res)
+		p.results = append(p.results, p.runTool(call))
 	}
+}
+
+func (p *plan) tool(id string) (Tool, bool) {
+	for _, t := range p.agent.Tools {
+		if t.ID == id {
+			return t, true
+		}
+	}
+	return Tool{}, false
+}
+
+// runTool executes a call and returns its tool-result payload.
+func (p *plan) runTool(call map[string]any) map[string]any {
+	args := call["args"].(json.RawMessage)
+	res := map[string]any{"args": args, "toolCallId": call["toolCallId"], "toolName": call["toolName"]}
+	var out any = map[string]string{"error": "tool not found"}
+	isError := true
+	if t, ok := p.tool(call["toolName"].(string)); ok && t.Execute != nil {
+		if v, err := t.Execute(args); err == nil {
+			out, isError = v, false
+		} else {
+			out = map[string]string{"error": err.Error()}
+		}
+	}
+	res["result"] = out
+	if isError {
+		res["isError"] = true
+	}
+	return res
+}
+
+// resumeSchema is what a tool call waiting for approval accepts.
+const resumeSchema = `{"$schema":"http://json-schema.org/draft-07/schema#","type":"object","properties":{"approved":{"type":"boolean","description":"Controls if the tool call is approved or not, should be true when approved and false when declined"},"reason":{"description":"Optional explanation for the decision, surfaced to the model when the tool call is declined","type":"string"}},"required":["approved"],"additionalProperties":false}`
+
+func (p *plan) suspendPayload() map[string]any {
+	return map[string]any{"toolCallId": p.waiting["toolCallId"], "toolName": p.waiting["toolName"],
+		"args": p.waiting["args"], "resumeSchema": resumeSchema}
 }
 
 func (p *plan) toolUsage() usage { return mkUsage(len(p.prompt)/4+20, len(p.calls)) }
@@ -145,6 +228,18 @@ func (p *plan) wrap(typ string, payloads []map[string]any) []chunk {
 }
 
 func (p *plan) fullOutput(remembered []any) map[string]any {
+	if remembered == nil {
+		remembered = []any{}
+	}
+	if p.waiting != nil {
+		return map[string]any{
+			"text": "", "usage": map[string]any{}, "totalUsage": map[string]any{"totalTokens": 0}, "steps": []any{},
+			"finishReason": "suspended", "warnings": []any{}, "request": map[string]any{}, "reasoning": []any{},
+			"toolCalls": p.wrap("tool-call", p.calls), "toolResults": []any{}, "sources": []any{}, "files": []any{},
+			"response": map[string]any{"dbMessages": []any{}}, "usedFallbackValue": false, "runId": p.runID,
+			"suspendPayload": p.suspendPayload(), "messages": []any{}, "rememberedMessages": remembered,
+		}
+	}
 	var steps []any
 	var messages []any
 	if len(p.calls) > 0 {
@@ -154,10 +249,12 @@ func (p *plan) fullOutput(remembered []any) map[string]any {
 			"warnings": []any{}, "request": map[string]any{},
 		})
 		var callParts, resultParts []any
-		for i, c := range p.calls {
+		for _, c := range p.calls {
 			callParts = append(callParts, map[string]any{"type": "tool-call", "toolCallId": c["toolCallId"], "toolName": c["toolName"], "input": c["args"]})
-			resultParts = append(resultParts, map[string]any{"type": "tool-result", "toolCallId": c["toolCallId"], "toolName": c["toolName"],
-				"output": map[string]any{"type": "json", "value": p.results[i]["result"]}, "input": c["args"]})
+		}
+		for _, r := range p.results {
+			resultParts = append(resultParts, map[string]any{"type": "tool-result", "toolCallId": r["toolCallId"], "toolName": r["toolName"],
+				"output": map[string]any{"type": "json", "value": r["result"]}, "input": r["args"]})
 		}
 		messages = append(messages, map[string]any{"role": "assistant", "content": callParts},
 			map[string]any{"role": "tool", "content": resultParts})
@@ -168,11 +265,8 @@ func (p *plan) fullOutput(remembered []any) map[string]any {
 		"toolCalls": []any{}, "toolResults": []any{}, "warnings": []any{}, "request": map[string]any{},
 	})
 	messages = append(messages, map[string]any{"role": "assistant", "content": []any{map[string]any{"type": "text", "text": p.reply.Text}}})
-	if remembered == nil {
-		remembered = []any{}
-	}
 	return map[string]any{
-		"text": p.reply.Text, "usage": p.textUsage(), "totalUsage": p.total(), "steps": steps,
+		"text": p.reply.Text, "usage": p.total(), "totalUsage": p.total(), "steps": steps,
 		"finishReason": "stop", "warnings": []any{}, "request": map[string]any{}, "reasoning": []any{},
 		"toolCalls": p.wrap("tool-call", p.calls), "toolResults": p.wrap("tool-result", p.results),
 		"sources": []any{}, "files": []any{},
@@ -182,7 +276,9 @@ func (p *plan) fullOutput(remembered []any) map[string]any {
 }
 
 // writeStream sends the run as the server's SSE chunks, flushing each.
-func (s *Server) writeStream(w http.ResponseWriter, r *http.Request, p plan) {
+// A fresh run starts with "start"; a resumed one (after approval) with the
+// tool's result or denial.
+func (s *Server) writeStream(w http.ResponseWriter, r *http.Request, p *plan, fresh bool) {
 	h := w.Header()
 	h.Set("Content-Type", "text/event-stream")
 	h.Set("Cache-Control", "no-cache")
@@ -210,45 +306,60 @@ func (s *Server) writeStream(w http.ResponseWriter, r *http.Request, p plan) {
 		return map[string]any{"stepResult": map[string]any{"reason": reason, "isContinued": reason == "tool-calls"},
 			"metadata": map[string]any{"id": "mock-resp-1", "modelId": p.model}, "output": map[string]any{"usage": u}}
 	}
-	if !send("start", map[string]any{"id": p.agent.ID, "messageId": "msg-" + p.runID}) ||
-		!send("step-start", map[string]any{"request": map[string]any{}, "warnings": []any{}}) {
-		return
-	}
-	if p.reply.Error != "" {
-		_ = send("error", map[string]any{"type": "error", "error": map[string]any{"message": p.reply.Error, "name": "Error"}}) &&
-			send("finish", finish("error", mkUsage(0, 0)))
+	stepStart := map[string]any{"request": map[string]any{}, "warnings": []any{}}
+	ok := s.streamBody(p, fresh, send, finish, stepStart)
+	if ok {
 		fmt.Fprint(w, "data: [DONE]\n\n")
-		return
 	}
-	if len(p.calls) > 0 {
+}
+
+func (s *Server) streamBody(p *plan, fresh bool, send func(string, any) bool, finish func(string, usage) map[string]any, stepStart any) bool {
+	if fresh {
+		if !send("start", map[string]any{"id": p.agent.ID, "messageId": "msg-" + p.runID}) || !send("step-start", stepStart) {
+			return false
+		}
+		if p.reply.Error != "" {
+			return send("error", map[string]any{"type": "error", "error": map[string]any{"message": p.reply.Error, "name": "Error"}}) &&
+				send("step-finish", finish("error", mkUsage(0, 0))) && send("finish", finish("error", mkUsage(0, 0)))
+		}
 		for i, c := range p.calls {
 			args := c["args"].(json.RawMessage)
 			if !send("tool-call-input-streaming-start", map[string]any{"toolCallId": c["toolCallId"], "toolName": c["toolName"]}) ||
 				!send("tool-call-delta", map[string]any{"argsTextDelta": string(args), "toolCallId": c["toolCallId"], "toolName": c["toolName"]}) ||
 				!send("tool-call-input-streaming-end", map[string]any{"toolCallId": c["toolCallId"]}) ||
-				!send("tool-call", c) || !send("tool-result", p.results[i]) {
-				return
+				!send("tool-call", c) {
+				return false
+			}
+			if i < len(p.results) && !send("tool-result", p.results[i]) {
+				return false
 			}
 		}
-		if !send("step-finish", finish("tool-calls", p.toolUsage())) ||
-			!send("step-start", map[string]any{"request": map[string]any{}, "warnings": []any{}}) {
-			return
+		if p.waiting != nil {
+			// A suspended run ends without step-finish or finish.
+			return send("tool-call-approval", p.suspendPayload())
+		}
+	} else {
+		switch {
+		case p.declined && !send("tool-output-denied", p.denied):
+			return false
+		case !p.declined && !send("tool-result", p.results[len(p.results)-1]):
+			return false
 		}
 	}
+	if len(p.calls) > 0 && (!send("step-finish", finish("tool-calls", p.toolUsage())) || !send("step-start", stepStart)) {
+		return false
+	}
 	if !send("text-start", map[string]any{"id": "txt-0"}) {
-		return
+		return false
 	}
 	for _, word := range splitWords(p.reply.Text) {
 		if !send("text-delta", map[string]any{"id": "txt-0", "text": word}) {
-			return
+			return false
 		}
 	}
-	if !send("text-end", map[string]any{"id": "txt-0"}) ||
-		!send("step-finish", finish("stop", p.textUsage())) ||
-		!send("finish", finish("stop", p.total())) {
-		return
-	}
-	fmt.Fprint(w, "data: [DONE]\n\n")
+	return send("text-end", map[string]any{"id": "txt-0"}) &&
+		send("step-finish", finish("stop", p.textUsage())) &&
+		send("finish", finish("stop", p.total()))
 }
 
 // splitWords splits text into words that keep their trailing space.
@@ -336,19 +447,19 @@ func threadID(raw json.RawMessage) string {
 	return obj.ID
 }
 
-// remember stores the prompt in the thread and returns the earlier ones as
+// remember stores a turn in the thread and returns the earlier turns as
 // the server's remembered messages.
-func (s *Server) remember(thread, resource, prompt string) []any {
+func (s *Server) remember(thread, resource, prompt, answer string) []any {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	prev := s.threads[thread]
-	s.threads[thread] = append(prev, prompt)
-	out := make([]any, 0, len(prev))
-	for i, t := range prev {
-		out = append(out, map[string]any{
-			"id": fmt.Sprintf("%s-%d", thread, i), "role": "user", "threadId": thread, "resourceId": resource,
-			"content": map[string]any{"format": 2, "parts": []any{map[string]any{"type": "text", "text": t}}, "content": t},
-		})
+	msg := func(role, text string) any {
+		return map[string]any{
+			"id": fmt.Sprintf("%s-%d", thread, len(s.threads[thread])), "role": role, "threadId": thread, "resourceId": resource,
+			"content": map[string]any{"format": 2, "parts": []any{map[string]any{"type": "text", "text": text}}, "content": text},
+		}
 	}
-	return out
+	s.threads[thread] = append(s.threads[thread], msg("user", prompt))
+	s.threads[thread] = append(s.threads[thread], msg("assistant", answer))
+	return append([]any{}, prev...)
 }
