@@ -277,4 +277,3 @@ func TestStreamLongChunk(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, string(long), res.Text)
 }
-
