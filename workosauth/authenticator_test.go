@@ -344,3 +344,45 @@ func vtPublished(f *workostest.Server, tok string) bool {
 	}
 	return false
 }
+
+// BenchmarkWorkOSCallsPer10000Requests counts WorkOS calls for 10,000
+// requests from 100 users arriving over 100 s of simulated time: user and
+// membership API calls (api-calls) and key set fetches (jwks-calls) from a
+// cold start. Run with -benchtime=1x.
+func BenchmarkWorkOSCallsPer10000Requests(b *testing.B) {
+	for _, bc := range []struct {
+		name string
+		cfg  workosauth.AuthenticatorConfig
+	}{
+		{"TrustJWTClaims", workosauth.AuthenticatorConfig{TrustJWTClaims: true}},
+		{"TrustJWTClaims+FetchMemberships", workosauth.AuthenticatorConfig{TrustJWTClaims: true, FetchMemberships: true}},
+		{"FetchMemberships", workosauth.AuthenticatorConfig{FetchMemberships: true}},
+	} {
+		b.Run(bc.name, func(b *testing.B) {
+			f := newVTFake(b)
+			tokens := make([]string, 100)
+			for i := range tokens {
+				u := f.AddUser(workostest.User{ID: fmt.Sprintf("user_%03d", i), Email: fmt.Sprintf("u%d@example.com", i)})
+				_, err := f.AddMembership(workostest.Membership{UserID: u.ID, OrganizationID: "org_A"})
+				require.NoError(b, err)
+				tokens[i] = f.token(b, workostest.Claims{Subject: u.ID, ExpiresAt: f.clock.Now().Add(time.Hour)})
+			}
+			ctx := context.Background()
+			var calls int
+			for b.Loop() {
+				f.ResetCalls()
+				a := f.authenticator(b, bc.cfg)
+				for i := range 10_000 {
+					f.clock.Add(10 * time.Millisecond)
+					if _, err := a.Authenticate(ctx, tokens[i%len(tokens)]); err != nil {
+						b.Fatal(err)
+					}
+				}
+				calls = len(f.Calls())
+			}
+			jwks := f.calls("/sso/jwks/")
+			b.ReportMetric(float64(calls-jwks), "api-calls/10k-requests")
+			b.ReportMetric(float64(jwks), "jwks-calls/10k-requests")
+		})
+	}
+}
