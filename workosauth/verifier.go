@@ -161,14 +161,15 @@ func (v *Verifier) Verify(ctx context.Context, token string) (*VerifiedToken, er
 		Alg string `json:"alg"`
 		Kid string `json:"kid"`
 	}
-	if err := decodeSegment(rawHeader, &header); err != nil {
+	if _, err := decodeSegment(rawHeader, &header); err != nil {
 		return nil, tokenError(ErrTokenMalformed, "header: "+err.Error())
 	}
 	if header.Alg != string(jose.RS256) {
 		return nil, tokenError(ErrTokenAlgorithm, "only RS256 is accepted")
 	}
 	var claims map[string]any
-	if err := decodeSegment(rawPayload, &claims); err != nil {
+	rawClaims, err := decodeSegment(rawPayload, &claims)
+	if err != nil {
 		return nil, tokenError(ErrTokenMalformed, "payload: "+err.Error())
 	}
 	vt, err := newVerifiedToken(claims)
@@ -194,8 +195,8 @@ func (v *Verifier) Verify(ctx context.Context, token string) (*VerifiedToken, er
 	if err != nil {
 		return nil, tokenError(ErrTokenSignature, "")
 	}
-	// go-jose verified the same bytes we decoded above; make sure.
-	if !bytes.Equal(payload, mustDecode(rawPayload)) {
+	// go-jose verified the bytes we decoded above; make sure.
+	if !bytes.Equal(payload, rawClaims) {
 		return nil, tokenError(ErrTokenMalformed, "payload mismatch")
 	}
 	return vt, nil
@@ -222,27 +223,23 @@ func (v *Verifier) checkClaims(t *VerifiedToken) error {
 
 var b64 = base64.RawURLEncoding.Strict()
 
-// decodeSegment decodes one base64url JWS segment holding a JSON object.
-// Errors describe the failure without echoing input.
-func decodeSegment(seg string, out any) error {
+// decodeSegment decodes one base64url JWS segment holding a JSON object
+// into out and returns the decoded bytes. Errors describe the failure
+// without echoing input.
+func decodeSegment(seg string, out any) ([]byte, error) {
 	b, err := b64.DecodeString(seg)
 	if err != nil {
-		return errors.New("bad base64url")
+		return nil, errors.New("bad base64url")
 	}
 	dec := json.NewDecoder(bytes.NewReader(b))
 	dec.UseNumber()
 	if err := dec.Decode(out); err != nil {
-		return errors.New("not a JSON object")
+		return nil, errors.New("not a JSON object")
 	}
 	if dec.More() {
-		return errors.New("trailing data")
+		return nil, errors.New("trailing data")
 	}
-	return nil
-}
-
-func mustDecode(seg string) []byte {
-	b, _ := b64.DecodeString(seg)
-	return b
+	return b, nil
 }
 
 // numericDate reads a JWT NumericDate (seconds since the epoch).
