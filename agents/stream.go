@@ -38,13 +38,7 @@ func (c Chunk) TextDelta() (string, bool) {
 	if c.Type != "text-delta" {
 		return "", false
 	}
-	var p struct {
-		Text string `json:"text"`
-	}
-	if json.Unmarshal(c.Payload, &p) != nil {
-		return "", false
-	}
-	return p.Text, true
+	return stringField(c.Payload, "text")
 }
 
 // ToolCall returns the call of a "tool-call" chunk.
@@ -164,9 +158,10 @@ var ErrStreamConsumed = errors.New("mastra: stream already consumed")
 // [Stream.Chunks]; close it with [Stream.Close] when you stop early
 // (Chunks closes it when the loop ends).
 type Stream struct {
-	ctx  context.Context
-	body io.ReadCloser
-	dec  *sse.Decoder
+	ctx       context.Context
+	body      io.ReadCloser
+	dec       *sse.Decoder
+	lastRunID string // reused while the run id does not change
 
 	mu       sync.Mutex
 	consumed bool
@@ -238,10 +233,10 @@ func (st *Stream) next() (c Chunk, done bool, err error) {
 			return Chunk{}, true, nil
 		}
 		raw := append(json.RawMessage(nil), data...)
-		if err := json.Unmarshal(raw, &c); err != nil {
-			return Chunk{}, false, fmt.Errorf("mastra: stream chunk is not valid JSON: %w", err)
+		if err := decodeChunk(raw, &c, st.lastRunID); err != nil {
+			return Chunk{}, false, fmt.Errorf("mastra: stream chunk is not a valid JSON object: %w", err)
 		}
-		c.Raw = raw
+		st.lastRunID = c.RunID
 		if c.Type == "error" {
 			return c, false, newStreamError(c)
 		}

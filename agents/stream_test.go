@@ -117,7 +117,7 @@ func TestStreamMalformedChunk(t *testing.T) {
 	mc := sseServer(t, func(w http.ResponseWriter, r *http.Request) { write(w, frameStart, "data: {not json\n\n", frameDone) })
 	_, err := stream(t, mc).Collect()
 	require.Error(t, err)
-	assert.Contains(t, err.Error(), "not valid JSON")
+	assert.Contains(t, err.Error(), "not a valid JSON object")
 }
 
 func TestStreamDeliversEachFrameAtOnce(t *testing.T) {
