@@ -110,7 +110,6 @@ func BenchmarkStreamDecode(b *testing.B) {
 	params := agents.GenerateParams{Messages: agents.Text("x")}
 	b.SetBytes(int64(len(body)))
 	b.ReportAllocs()
-	var allocs uint64
 	for b.Loop() {
 		st, err := mc.Agents.Stream(ctx, "weatherAgent", params)
 		if err != nil {
@@ -128,6 +127,5 @@ func BenchmarkStreamDecode(b *testing.B) {
 			b.Fatalf("got %d chunks, want %d", n, chunksPerOp)
 		}
 	}
-	_ = allocs
 	b.ReportMetric(float64(chunksPerOp), "chunks/op")
 }
