@@ -107,7 +107,10 @@ func WithIssuer(iss string) Option { return func(s *Server) { s.issuer = iss } }
 // [Server.SetClock].
 func WithClock(now func() time.Time) Option { return func(s *Server) { s.now = now } }
 
-// New starts a fake WorkOS on 127.0.0.1 with one RS256 signing key. It panics
+// New starts a fake WorkOS on 127.0.0.1 with one RS256 signing key (the
+// same RSA key in every fake of the process, under a kid of its own: key
+// generation is slow under the race detector; [Server.RotateKey] makes
+// fresh keys). It panics
 // only if no key can be generated or no port can be bound, as
 // [httptest.NewServer] does.
 func New(opts ...Option) *Server {
@@ -219,8 +222,21 @@ func newSecret(n int) string {
 	return base32.StdEncoding.WithPadding(base32.NoPadding).EncodeToString(b)
 }
 
+// firstKey is the RSA key every Server starts with (under its own kid):
+// generating a 2048-bit key takes long under the race detector, and tests
+// start many fakes. RotateKey always makes a new key.
+var firstKey = sync.OnceValues(func() (*rsa.PrivateKey, error) {
+	return rsa.GenerateKey(rand.Reader, 2048)
+})
+
 func (s *Server) newKeyLocked() (string, error) {
-	priv, err := rsa.GenerateKey(rand.Reader, 2048)
+	var priv *rsa.PrivateKey
+	var err error
+	if len(s.keys) == 0 {
+		priv, err = firstKey()
+	} else {
+		priv, err = rsa.GenerateKey(rand.Reader, 2048)
+	}
 	if err != nil {
 		return "", err
 	}
