@@ -17,8 +17,8 @@ import (
 
 // Authenticator defaults; see [AuthenticatorConfig].
 const (
-	DefaultCacheTTL  = 60 * time.Second
-	DefaultCacheSize = 1000
+	DefaultCacheTTL  = 60 * time.Second // lifetime of cached users and membership lists
+	DefaultCacheSize = 1000             // entries per cache, as MastraAuthWorkos's LRU
 )
 
 // AuthenticatorConfig configures an [Authenticator]. Its options mirror

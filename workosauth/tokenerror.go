@@ -59,6 +59,7 @@ type TokenError struct {
 	Err error
 }
 
+// Error returns "<kind>: <reason>: <cause>", without token content.
 func (e *TokenError) Error() string {
 	s := "workosauth: invalid token"
 	if e.Kind != nil {

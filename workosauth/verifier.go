@@ -18,10 +18,10 @@ import (
 
 // Verifier defaults; see [VerifierConfig].
 const (
-	DefaultMaxTokenSize       = 16 << 10
-	DefaultKeyRefreshInterval = 10 * time.Minute
-	DefaultKeyRefetchCooldown = 10 * time.Second
-	DefaultKeyFetchTimeout    = 10 * time.Second
+	DefaultMaxTokenSize       = 16 << 10         // bytes; WorkOS tokens are about 1 KiB
+	DefaultKeyRefreshInterval = 10 * time.Minute // how long a fetched key set is trusted
+	DefaultKeyRefetchCooldown = 10 * time.Second // least time between two key set fetches
+	DefaultKeyFetchTimeout    = 10 * time.Second // bound on one key set fetch
 )
 
 // allowedAlgs is the explicit allow-list of signature algorithms. WorkOS
