@@ -7,7 +7,6 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"io"
 	"log/slog"
@@ -250,10 +249,4 @@ func parseErrorBody(e *mastra.APIError, body []byte) {
 		line = line[:200] + "…"
 	}
 	e.Message = strings.ToValidUTF8(line, "")
-}
-
-// IsAPIError reports whether err is a *mastra.APIError.
-func IsAPIError(err error) bool {
-	var e *mastra.APIError
-	return errors.As(err, &e)
 }
