@@ -105,4 +105,58 @@
 // memberships, and injects faults (429 with Retry-After, 5xx, slow answers,
 // dropped connections) under an injectable clock. Point
 // ClientConfig.Endpoint at its URL.
+//
+// # Verifying tokens on a server
+//
+// A Go service beside a Mastra server (a backend, a proxy in front of it, a
+// tool its agents call) accepts the same WorkOS access tokens with an
+// [Authenticator] and its [Authenticator.Middleware]:
+//
+//	auth, err := workosauth.NewAuthenticator(workosauth.AuthenticatorConfig{
+//		ClientID:    clientID,
+//		APIKey:      apiKey,
+//		PublicPaths: []string{"/health"},
+//	})
+//	srv := &http.Server{Addr: addr, Handler: auth.Middleware(mux)}
+//	// in a handler:
+//	u, _ := workosauth.UserFromContext(r.Context())
+//
+// The middleware answers like a Mastra server: 401
+// {"error":"Invalid or expired token"} (with WWW-Authenticate: Bearer) for a
+// missing, malformed, expired or unverifiable token, 403
+// {"error":"Access denied"} when AuthorizeUser refuses, 500
+// {"error":"Authorization error"} when it fails. Unlike Mastra it accepts the
+// "Bearer" scheme in any case (RFC 6750) and refuses a bare token without
+// it. It never logs tokens, and no error text contains one.
+//
+// [Authenticator.Authenticate] follows MastraAuthWorkos (current
+// generation): without TrustJWTClaims the token's sub is read from WorkOS
+// (GET /user_management/users/{id}) and organization claims in the token
+// are ignored; organizationId then comes from the user's only membership
+// when FetchMemberships is set. With TrustJWTClaims the user is built from
+// the verified claims alone, named by JWTClaims ([ClaimPaths], dot paths,
+// string values) and adjusted by MapClaims; this is how service tokens from
+// a WorkOS JWT template or machine-to-machine tokens are accepted, e.g. with
+// OrganizationMembershipID "urn:mastra:organization_membership_id". The
+// [User] encodes to JSON with the field names of Mastra's user object (id,
+// workosId, email, name, avatarUrl, metadata, organizationId,
+// organizationMembershipId, memberships) beside the raw claims.
+//
+// A [Verifier] does the token checks and can be used alone: RS256 only (an
+// explicit allow-list: "none", HS256 and every other algorithm are
+// refused), then size, shape, exp and nbf (with VerifierConfig.Leeway),
+// optional issuer allow-list and audience, all before the RSA operation.
+// Failures are [*TokenError] values matching ErrTokenExpired,
+// ErrTokenSignature, ErrTokenUnknownKey, ErrTokenMalformed and the other
+// sentinels with errors.Is. Build one Verifier per process: MastraAuthWorkos
+// downloads the key set on every request, the Verifier keeps it in memory.
+// It refetches when a token names an unknown kid (WorkOS rotated its key),
+// merging concurrent refetches into one and waiting a cooldown (10 s)
+// between them so random kids cannot flood WorkOS; it refreshes the set
+// every 10 minutes so removed keys stop being trusted, and keeps the cached
+// keys while WorkOS is unreachable. The Authenticator also caches WorkOS
+// users and membership lists for 60 s (up to 1,000 each), so a warm
+// Authenticator makes no WorkOS call with TrustJWTClaims and about one call
+// per user per minute otherwise. Cookie sessions are not supported: the
+// server side reads bearer tokens only.
 package workosauth
