@@ -389,3 +389,43 @@ func TestBearerCheckOnFake(t *testing.T) {
 		}
 	}
 }
+
+func TestSuspendedRunsAndResume(t *testing.T) {
+	forEachServer(t, func(t *testing.T, mc *client.MastraClient) {
+		rec := unique("rec")
+		res, err := mc.Agents.Generate(ctx(t), "approvalAgent", agents.GenerateParams{Messages: agents.Text("Please delete " + rec)})
+		require.NoError(t, err)
+		require.Equal(t, "suspended", res.FinishReason)
+
+		list, err := mc.Agents.ListSuspendedRuns(ctx(t), "approvalAgent", nil)
+		require.NoError(t, err)
+		var run *agents.SuspendedRun
+		for i := range list.Runs {
+			if list.Runs[i].RunID == res.RunID {
+				run = &list.Runs[i]
+			}
+		}
+		require.NotNil(t, run, "the suspended run is listed")
+		assert.Equal(t, "suspended", run.Status)
+		assert.False(t, run.SuspendedAt.IsZero())
+		require.Len(t, run.ToolCalls, 1)
+		assert.True(t, run.ToolCalls[0].RequiresApproval)
+		assert.JSONEq(t, `{"recordId":"`+rec+`"}`, string(run.ToolCalls[0].Args))
+		assert.GreaterOrEqual(t, list.Total, len(list.Runs))
+
+		st, err := mc.Agents.ResumeStream(ctx(t), "approvalAgent", agents.ResumeParams{
+			RunID: res.RunID, ToolCallID: run.ToolCalls[0].ToolCallID, ResumeData: map[string]any{"approved": true},
+		})
+		require.NoError(t, err)
+		done, err := st.Collect()
+		require.NoError(t, err)
+		assert.Equal(t, "Record "+rec+" was deleted.", done.Text)
+		assert.Equal(t, "stop", done.FinishReason)
+
+		list, err = mc.Agents.ListSuspendedRuns(ctx(t), "approvalAgent", nil)
+		require.NoError(t, err)
+		for _, r := range list.Runs {
+			assert.NotEqual(t, res.RunID, r.RunID, "a resumed run is no longer suspended")
+		}
+	})
+}

@@ -50,18 +50,26 @@ type GenerateParams struct {
 // MarshalJSON encodes the request body, merging Extra.
 func (p GenerateParams) MarshalJSON() ([]byte, error) {
 	type plain GenerateParams
-	b, err := json.Marshal(plain(p))
-	if err != nil || len(p.Extra) == 0 {
+	return mergeExtra(plain(p), p.Extra)
+}
+
+// mergeExtra encodes v, a struct, and adds the members of extra that v
+// does not set: the server keeps the last of repeated keys, so extra goes
+// first.
+func mergeExtra(v any, extra map[string]any) ([]byte, error) {
+	b, err := json.Marshal(v)
+	if err != nil || len(extra) == 0 {
 		return b, err
 	}
-	extra, err := json.Marshal(p.Extra)
+	e, err := json.Marshal(extra)
 	if err != nil {
 		return nil, err
 	}
-	// {extra..., named...}: on a repeated key the server keeps the last.
 	var out bytes.Buffer
-	out.Write(extra[:len(extra)-1])
-	out.WriteByte(',')
+	out.Write(e[:len(e)-1])
+	if len(b) > 2 {
+		out.WriteByte(',')
+	}
 	out.Write(b[1:])
 	return out.Bytes(), nil
 }

@@ -154,3 +154,16 @@ func TestAgentDecoding(t *testing.T) {
 	_, err = mc.Agents.Get(context.Background(), "A1")
 	assert.Error(t, err, "a broken schema string is an error, not a panic")
 }
+
+func TestResumeBodyAndValidation(t *testing.T) {
+	mc, body, path := captureBody(t, `{}`)
+	ctx := context.Background()
+	_, err := mc.Agents.ResumeStream(ctx, "a", agents.ResumeParams{RunID: "r1"})
+	assert.Error(t, err, "ResumeData is required")
+	assert.Nil(t, *body)
+	_, err = mc.Agents.ResumeStream(ctx, "a", agents.ResumeParams{RunID: "r1", ResumeData: map[string]bool{"approved": false},
+		Extra: map[string]any{"maxSteps": 2}})
+	require.Error(t, err, "the answer is JSON, not a stream")
+	assert.Equal(t, "/api/agents/a/resume-stream", *path)
+	assert.JSONEq(t, `{"runId":"r1","resumeData":{"approved":false},"maxSteps":2}`, string(*body))
+}

@@ -61,6 +61,10 @@ func (s *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
 		if a, ok := s.agent(w, seg[1]); ok {
 			s.run(w, r, a, seg[2] == "stream")
 		}
+	case len(seg) == 3 && seg[2] == "suspended-runs" && r.Method == http.MethodGet:
+		if _, ok := s.agent(w, seg[1]); ok {
+			s.suspendedRuns(w, seg[1])
+		}
 	case len(seg) == 3 && approvalRoutes[seg[2]] && r.Method == http.MethodPost:
 		if _, ok := s.agent(w, seg[1]); ok {
 			s.resume(w, r, seg[2])

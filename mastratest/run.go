@@ -78,6 +78,7 @@ func (s *Server) run(w http.ResponseWriter, r *http.Request, a Agent, stream boo
 		remembered = s.remember(threadID(body.Memory.Thread), body.Memory.Resource, prompt, reply.Text)
 	}
 	if p.waiting != nil {
+		p.suspendedAt = time.Now().UTC().Format("2006-01-02T15:04:05.000Z")
 		s.mu.Lock()
 		s.waiting[runID] = p
 		s.mu.Unlock()
@@ -94,8 +95,24 @@ func (s *Server) run(w http.ResponseWriter, r *http.Request, a Agent, stream boo
 }
 
 var approvalRoutes = map[string]bool{
-	"approve-tool-call": true, "decline-tool-call": true,
+	"approve-tool-call": true, "decline-tool-call": true, "resume-stream": true,
 	"approve-tool-call-generate": true, "decline-tool-call-generate": true,
+}
+
+// suspendedRuns lists the runs of an agent that wait for approval.
+func (s *Server) suspendedRuns(w http.ResponseWriter, agentID string) {
+	s.mu.Lock()
+	runs := []any{}
+	for _, p := range s.waiting {
+		if p.agent.ID != agentID {
+			continue
+		}
+		runs = append(runs, map[string]any{"runId": p.runID, "status": "suspended", "suspendedAt": p.suspendedAt,
+			"toolCalls": []any{map[string]any{"toolCallId": p.waiting["toolCallId"], "toolName": p.waiting["toolName"],
+				"args": p.waiting["args"], "requiresApproval": true}}})
+	}
+	s.mu.Unlock()
+	writeJSON(w, http.StatusOK, map[string]any{"runs": runs, "total": len(runs)})
 }
 
 // resume answers a tool call that waits for approval.
@@ -104,9 +121,24 @@ func (s *Server) resume(w http.ResponseWriter, r *http.Request, route string) {
 		RunID      *string `json:"runId"`
 		ToolCallID string  `json:"toolCallId"`
 		Reason     string  `json:"reason"`
+		ResumeData *struct {
+			Approved bool   `json:"approved"`
+			Reason   string `json:"reason"`
+		} `json:"resumeData"`
 	}
 	if !readBody(w, r, &body) {
 		return
+	}
+	if route == "resume-stream" {
+		if body.ResumeData == nil {
+			writeJSON(w, http.StatusBadRequest, map[string]any{"error": "Invalid request body",
+				"issues": []map[string]string{{"field": "resumeData", "message": "Invalid input"}}})
+			return
+		}
+		route, body.Reason = "decline-tool-call", body.ResumeData.Reason
+		if body.ResumeData.Approved {
+			route = "approve-tool-call"
+		}
 	}
 	if body.RunID == nil {
 		writeJSON(w, http.StatusBadRequest, map[string]any{"error": "Invalid request body",
@@ -115,6 +147,9 @@ func (s *Server) resume(w http.ResponseWriter, r *http.Request, route string) {
 	}
 	s.mu.Lock()
 	p := s.waiting[*body.RunID]
+	if body.ToolCallID == "" && p != nil {
+		body.ToolCallID, _ = p.waiting["toolCallId"].(string)
+	}
 	if p != nil && p.waiting["toolCallId"] == body.ToolCallID {
 		delete(s.waiting, *body.RunID)
 	} else {
@@ -153,6 +188,7 @@ type plan struct {
 	waiting       map[string]any   // the tool call waiting for approval, if any
 	declined      bool             // the waiting call was declined
 	denied        map[string]any   // the tool-output-denied payload of a declined call
+	suspendedAt   string
 }
 
 func (p *plan) execute() {
