@@ -116,4 +116,3 @@ func Example_toolApproval() {
 	// suspended delete-record
 	// Record rec-42 was deleted.
 }
-
