@@ -11,6 +11,9 @@ import (
 
 	"golang.org/x/oauth2"
 
+	"github.com/mastra-community/mastra-go/agents"
+	"github.com/mastra-community/mastra-go/client"
+	"github.com/mastra-community/mastra-go/mastratest"
 	"github.com/mastra-community/mastra-go/workosauth"
 	"github.com/mastra-community/mastra-go/workosauth/workostest"
 )
@@ -542,4 +545,28 @@ func BenchmarkReuseTokenSourceBaseline(b *testing.B) {
 			})
 		})
 	}
+}
+
+// The sign-in-required error survives the trip through MastraClient.
+func TestTokenSourceErrorThroughMastraClient(t *testing.T) {
+	e := newCTEnv(t)
+	s := e.signIn(t, workostest.CodeOptions{})
+	ts := e.source(t, s, ctFast(nil))
+	srv := mastratest.NewServer()
+	defer srv.Close()
+	mc, err := client.New(srv.URL, client.WithTokenSource(ts), client.WithMaxRetries(0))
+	if err != nil {
+		t.Fatal(err)
+	}
+	params := agents.GenerateParams{Messages: agents.Text("hi")}
+	if _, err := mc.Agents.Generate(context.Background(), "weatherAgent", params); err != nil {
+		t.Fatal(err)
+	}
+	e.fake.EndSession(s.SessionID)
+	e.clock.Add(5 * time.Minute)
+	_, err = mc.Agents.Generate(context.Background(), "weatherAgent", params)
+	if !errors.Is(err, workosauth.ErrSignInRequired) {
+		t.Fatalf("err = %v", err)
+	}
+	ctNoSecrets(t, err.Error(), s.AccessToken, s.RefreshToken)
 }
