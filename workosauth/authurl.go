@@ -116,6 +116,7 @@ type CallbackError struct {
 	Description string
 }
 
+// Error describes the refusal WorkOS reported.
 func (e *CallbackError) Error() string {
 	if e.Description == "" {
 		return "workosauth: sign-in failed: " + e.Code

@@ -52,7 +52,9 @@
 //	ts, err := wc.NewTokenSource(ctx, sess, workosauth.TokenSourceConfig{Store: store})
 //	mc, err := client.New(baseURL, client.WithTokenSource(ts))
 //
-// The ctx given here is long-lived: every refresh runs with it, never with
+// A TokenSource caches its token, so it needs no oauth2.ReuseTokenSource
+// around it; it also fits the root package's Transport for an http.Client of
+// your own. The ctx given here is long-lived: every refresh runs with it, never with
 // a request's context, so a cancelled request cannot drop a token pair
 // WorkOS has already rotated.
 //

@@ -6,9 +6,11 @@ import (
 	"fmt"
 	"log"
 	"net/http"
+	"net/url"
 	"os"
 	"path/filepath"
 
+	mastra "github.com/mastra-community/mastra-go"
 	"github.com/mastra-community/mastra-go/agents"
 	"github.com/mastra-community/mastra-go/client"
 	"github.com/mastra-community/mastra-go/mastratest"
@@ -132,4 +134,40 @@ func ctVisit(authURL string) *http.Request {
 		log.Fatal(err)
 	}
 	return req
+}
+
+// A TokenSource caches its token, so it plugs straight into the root
+// package's Transport for an http.Client of your own (no
+// oauth2.ReuseTokenSource needed). The token goes to the Mastra origin only.
+func ExampleTokenSource_transport() {
+	fake := workostest.New()
+	defer fake.Close()
+	user := fake.AddUser(workostest.User{Email: "ada@example.com"})
+	code, _ := fake.NewCode(user.ID, workostest.CodeOptions{})
+	wc, _ := workosauth.NewClient(fake.ClientID, workosauth.ClientConfig{APIKey: fake.APIKey, Endpoint: fake.URL})
+	sess, err := wc.ExchangeCode(context.Background(), code, "")
+	if err != nil {
+		log.Fatal(err)
+	}
+	ts, err := wc.NewTokenSource(context.Background(), sess, workosauth.TokenSourceConfig{})
+	if err != nil {
+		log.Fatal(err)
+	}
+
+	verifier, _ := workosauth.NewVerifier(fake.ClientID, workosauth.VerifierConfig{Endpoint: fake.URL})
+	srv := mastratest.NewServer(mastratest.WithTokenCheck(func(ctx context.Context, token string) error {
+		_, err := verifier.Verify(ctx, token)
+		return err
+	}))
+	defer srv.Close()
+
+	origin, _ := url.Parse(srv.URL)
+	hc := &http.Client{Transport: &mastra.Transport{Source: ts, Origin: origin}}
+	res, err := hc.Get(srv.URL + "/api/agents")
+	if err != nil {
+		log.Fatal(err)
+	}
+	res.Body.Close()
+	fmt.Println(res.StatusCode)
+	// Output: 200
 }
