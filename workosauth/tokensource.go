@@ -72,6 +72,10 @@ type TokenSourceConfig struct {
 // access token is still valid it keeps being served. Terminal failures
 // (invalid_grant, sso_required, mfa_enrollment) give an error matching
 // [ErrSignInRequired]; the Store is left as it is.
+//
+// If the Store cannot save a new pair, the pair is still used from memory
+// (WorkOS has already spent the old refresh token): Token serves it, and
+// Refresh and SwitchOrganization report the save error.
 type TokenSource struct {
 	c     *Client
 	ctx   context.Context

@@ -570,3 +570,37 @@ func TestTokenSourceErrorThroughMastraClient(t *testing.T) {
 	}
 	ctNoSecrets(t, err.Error(), s.AccessToken, s.RefreshToken)
 }
+
+// failingStore refuses every Save after the first.
+type failingStore struct {
+	workosauth.MemoryStore
+	mu    sync.Mutex
+	saves int
+}
+
+func (f *failingStore) Save(ctx context.Context, s *workosauth.Session) error {
+	f.mu.Lock()
+	f.saves++
+	n := f.saves
+	f.mu.Unlock()
+	if n > 1 {
+		return errors.New("disk full")
+	}
+	return f.MemoryStore.Save(ctx, s)
+}
+
+func TestTokenSourceSaveFailureKeepsPairInMemory(t *testing.T) {
+	e := newCTEnv(t)
+	s := e.signIn(t, workostest.CodeOptions{})
+	ts := e.source(t, s, ctFast(&failingStore{}))
+	tok, err := ts.Refresh(context.Background())
+	if err == nil || tok != nil {
+		t.Fatalf("Refresh: %v", err)
+	}
+	ctNoSecrets(t, err.Error(), s.RefreshToken, ts.Session().RefreshToken)
+	// The new pair is used: the old refresh token is spent.
+	cur, err := ts.Token()
+	if err != nil || cur.AccessToken == s.AccessToken || cur.AccessToken != ts.Session().AccessToken {
+		t.Fatalf("Token after a failed save: %v", err)
+	}
+}
