@@ -621,3 +621,54 @@ func TestFormEncodedAuthenticate(t *testing.T) {
 		t.Error("WorkOS sends no expires_in")
 	}
 }
+
+// Every answer, errors and redirects included, is JSON with a request id.
+func TestEveryAnswerHasJSONAndRequestID(t *testing.T) {
+	f, _, u, _ := newFake(t)
+	code, _ := f.NewCode(u.ID, workostest.CodeOptions{})
+	noRedirect := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	authorize := f.URL + "/user_management/authorize?" + url.Values{
+		"client_id": {f.ClientID}, "redirect_uri": {"http://127.0.0.1:9/cb"}, "response_type": {"code"}, "provider": {"authkit"},
+	}.Encode()
+	reqs := []struct {
+		method, path, body string
+		auth               bool
+		status             int
+	}{
+		{"GET", authorize[len(f.URL):], "", false, 302},
+		{"GET", "/user_management/authorize?client_id=nope", "", false, 400},
+		{"POST", "/user_management/authenticate", `{"grant_type":"authorization_code","client_id":"` + f.ClientID + `","client_secret":"` + f.APIKey + `","code":"` + code + `"}`, false, 200},
+		{"POST", "/user_management/authenticate", `{"grant_type":"refresh_token","client_id":"` + f.ClientID + `","refresh_token":"nope"}`, false, 400},
+		{"POST", "/user_management/authenticate", `{}`, false, 400},
+		{"GET", "/user_management/users/" + u.ID, "", true, 200},
+		{"GET", "/user_management/users/" + u.ID, "", false, 401},
+		{"GET", "/user_management/organization_memberships?user_id=" + u.ID, "", true, 200},
+		{"GET", "/sso/jwks/" + f.ClientID, "", false, 200},
+		{"GET", "/user_management/sessions/logout?session_id=session_x&return_to=http://127.0.0.1:9/", "", false, 302},
+		{"POST", "/user_management/sessions/revoke", `{"session_id":"session_x"}`, true, 404},
+		{"GET", "/nowhere", "", false, 404},
+	}
+	seen := map[string]bool{}
+	for _, r := range reqs {
+		req, _ := http.NewRequest(r.method, f.URL+r.path, strings.NewReader(r.body))
+		if r.body != "" {
+			req.Header.Set("Content-Type", "application/json")
+		}
+		if r.auth {
+			req.Header.Set("Authorization", "Bearer "+f.APIKey)
+		}
+		res, err := noRedirect.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var body any
+		decErr := json.NewDecoder(res.Body).Decode(&body)
+		res.Body.Close()
+		id := res.Header.Get("X-Request-ID")
+		if res.StatusCode != r.status || !strings.HasPrefix(res.Header.Get("Content-Type"), "application/json") || decErr != nil ||
+			!strings.HasPrefix(id, "req_") || seen[id] {
+			t.Errorf("%s %s: %d %q id %q decode %v", r.method, r.path, res.StatusCode, res.Header.Get("Content-Type"), id, decErr)
+		}
+		seen[id] = true
+	}
+}
