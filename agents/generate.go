@@ -233,19 +233,26 @@ type ToolCall struct {
 // {type, runId, from, payload: {...}} or from a flat object.
 func (t *ToolCall) UnmarshalJSON(b []byte) error {
 	type plain ToolCall
+	p, err := unwrapPayload[plain](b)
+	*t = ToolCall(p)
+	return err
+}
+
+// unwrapPayload decodes b as a P, from b's "payload" member when it has
+// one. P must not have an UnmarshalJSON method.
+func unwrapPayload[P any](b []byte) (P, error) {
 	var v struct {
-		plain
-		Payload *plain `json:"payload"`
+		Payload *P `json:"payload"`
 	}
+	var p P
 	if err := json.Unmarshal(b, &v); err != nil {
-		return err
+		return p, err
 	}
 	if v.Payload != nil {
-		*t = ToolCall(*v.Payload)
-	} else {
-		*t = ToolCall(v.plain)
+		return *v.Payload, nil
 	}
-	return nil
+	err := json.Unmarshal(b, &p)
+	return p, err
 }
 
 // ToolResult is the result of a tool call.
@@ -263,19 +270,9 @@ type ToolResult struct {
 // {type, runId, from, payload: {...}} or from a flat object.
 func (t *ToolResult) UnmarshalJSON(b []byte) error {
 	type plain ToolResult
-	var v struct {
-		plain
-		Payload *plain `json:"payload"`
-	}
-	if err := json.Unmarshal(b, &v); err != nil {
-		return err
-	}
-	if v.Payload != nil {
-		*t = ToolResult(*v.Payload)
-	} else {
-		*t = ToolResult(v.plain)
-	}
-	return nil
+	p, err := unwrapPayload[plain](b)
+	*t = ToolResult(p)
+	return err
 }
 
 // Step is one model step of a run.
