@@ -190,7 +190,7 @@ func (cfg *config) httpClient(origin *url.URL) *http.Client {
 	hc.Transport = base
 	if cfg.tokenSource != nil {
 		hc.Transport = &mastra.Transport{
-			Source: oauth2.ReuseTokenSource(nil, cfg.tokenSource),
+			Source: cfg.tokenSource,
 			Origin: origin,
 			Base:   base,
 		}

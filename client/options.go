@@ -76,9 +76,12 @@ func WithTransport(rt http.RoundTripper) Option {
 }
 
 // WithTokenSource authenticates every request to the server with
-// "Authorization: Bearer <token>" from ts (for example a WorkOS session's
-// source from the workosauth package). The token is cached with
-// [oauth2.ReuseTokenSource] and sent only to the server's origin.
+// "Authorization: Bearer <token>" from ts, sent only to the server's origin.
+//
+// ts is called for every request, so it must be cheap when its token is
+// valid: the workosauth TokenSource (which refreshes ahead of expiry and can
+// switch organization at once) and the sources of oauth2.Config already
+// cache; wrap any other in [oauth2.ReuseTokenSource].
 func WithTokenSource(ts oauth2.TokenSource) Option {
 	return func(c *config) error {
 		if ts == nil {
