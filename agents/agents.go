@@ -1,6 +1,7 @@
 // Package agents is the agent API of a Mastra server: list and describe
 // agents, run them with [Service.Generate] or [Service.Stream], look up and
-// execute their tools, and answer tool calls that wait for approval.
+// execute their tools, answer tool calls that wait for approval, and list
+// and resume suspended runs.
 //
 // Get a [Service] from client.MastraClient.Agents.
 package agents

@@ -166,7 +166,8 @@ type GenerateResult struct {
 	// FinishReason is why the run ended: "stop", "length", "tool-calls",
 	// "error", "suspended" (a tool call waits for approval), ...
 	FinishReason string `json:"finishReason"`
-	// Usage is the token usage of the last step; TotalUsage of all steps.
+	// Usage and TotalUsage are the run's token usage. (The server sends
+	// the sum over all steps in both; per-step usage is in Steps.)
 	Usage      Usage `json:"usage"`
 	TotalUsage Usage `json:"totalUsage"`
 	// ToolCalls and ToolResults are the tool calls of the run and their
