@@ -21,6 +21,21 @@ func decodeChunk(data []byte, c *Chunk, lastRunID string) error {
 	}
 	*c = Chunk{Raw: data}
 	return scanObject(data, func(key, val []byte) error {
+		if string(val) == "null" {
+			// As encoding/json, null empties the field (also when the
+			// key came before).
+			switch string(key) {
+			case "type":
+				c.Type = ""
+			case "runId":
+				c.RunID = ""
+			case "from":
+				c.From = ""
+			case "payload":
+				c.Payload = nil
+			}
+			return nil
+		}
 		switch string(key) {
 		case "type":
 			s, err := unquote(val)
@@ -45,9 +60,7 @@ func decodeChunk(data []byte, c *Chunk, lastRunID string) error {
 			}
 			c.From = internFrom(s)
 		case "payload":
-			if string(val) != "null" {
-				c.Payload = val
-			}
+			c.Payload = val
 		}
 		return nil
 	})
