@@ -429,3 +429,57 @@ func TestSuspendedRunsAndResume(t *testing.T) {
 		}
 	})
 }
+
+func TestStructuredOutput(t *testing.T) {
+	schema := json.RawMessage(`{"type":"object","properties":{"city":{"type":"string"},"temp":{"type":"number"}},"required":["city"]}`)
+	type weather struct {
+		City string  `json:"city"`
+		Temp float64 `json:"temp"`
+	}
+	forEachServer(t, func(t *testing.T, mc *client.MastraClient) {
+		// The echo model answers `You said: {...}`; Mastra extracts the
+		// JSON object from that text and validates it against the schema.
+		params := agents.GenerateParams{
+			Messages:         agents.Text(`{"city":"Paris","temp":21.5}`),
+			StructuredOutput: &agents.StructuredOutput{Schema: schema},
+		}
+		res, err := mc.Agents.Generate(ctx(t), "echoAgent", params)
+		require.NoError(t, err)
+		var w weather
+		require.NoError(t, res.DecodeObject(&w))
+		assert.Equal(t, weather{"Paris", 21.5}, w)
+
+		st, err := mc.Agents.Stream(ctx(t), "echoAgent", params)
+		require.NoError(t, err)
+		var sum agents.StreamResult
+		var partial bool
+		for c, err := range st.Chunks() {
+			require.NoError(t, err)
+			sum.Add(c)
+			if _, ok := c.Object(); ok && c.Type == "object" {
+				partial = true
+			}
+		}
+		assert.True(t, partial, "the object streams as it is made")
+		w = weather{}
+		require.NoError(t, sum.DecodeObject(&w))
+		assert.Equal(t, weather{"Paris", 21.5}, w)
+
+		// An answer that does not match the schema.
+		params.Messages = agents.Text(`{"town":"Paris"}`)
+		_, err = mc.Agents.Generate(ctx(t), "echoAgent", params)
+		var apiErr *mastra.APIError
+		require.ErrorAs(t, err, &apiErr)
+		assert.Equal(t, 500, apiErr.StatusCode)
+		assert.Equal(t, "Structured output validation failed: - root: must have required property 'city'", apiErr.Message)
+
+		params.Messages = agents.Text("no json here")
+		st, err = mc.Agents.Stream(ctx(t), "echoAgent", params)
+		require.NoError(t, err)
+		_, err = st.Collect()
+		var se *agents.StreamError
+		require.ErrorAs(t, err, &se)
+		assert.Equal(t, "STRUCTURED_OUTPUT_SCHEMA_VALIDATION_FAILED", se.Code)
+		assert.Equal(t, "Structured output validation failed: - root: must be object", se.Message)
+	})
+}

@@ -200,12 +200,15 @@ type GenerateResult struct {
 // carries no structured output.
 var ErrNoObject = errors.New("mastra: the answer has no structured output object")
 
-// DecodeObject decodes the structured output into v (a pointer).
-func (r *GenerateResult) DecodeObject(v any) error {
-	if len(r.Object) == 0 || string(r.Object) == "null" {
+// DecodeObject decodes the structured output into v (a pointer). It
+// returns ErrNoObject when the answer has none.
+func (r *GenerateResult) DecodeObject(v any) error { return decodeObject(r.Object, v) }
+
+func decodeObject(obj json.RawMessage, v any) error {
+	if len(obj) == 0 || string(obj) == "null" {
 		return ErrNoObject
 	}
-	if err := json.Unmarshal(r.Object, v); err != nil {
+	if err := json.Unmarshal(obj, v); err != nil {
 		return fmt.Errorf("mastra: decoding structured output: %w", err)
 	}
 	return nil

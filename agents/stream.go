@@ -59,6 +59,23 @@ func (c Chunk) ToolResult() (ToolResult, bool) {
 	return t, true
 }
 
+// Object returns the structured output of an "object" chunk (the object
+// so far) or an "object-result" chunk (the final, validated object). These
+// chunks carry it in Raw, not in Payload.
+func (c Chunk) Object() (json.RawMessage, bool) {
+	if c.Type != "object" && c.Type != "object-result" {
+		return nil, false
+	}
+	var obj json.RawMessage
+	err := scanObject(c.Raw, func(key, val []byte) error {
+		if string(key) == "object" {
+			obj = val
+		}
+		return nil
+	})
+	return obj, err == nil && obj != nil
+}
+
 // StepFinish is the payload of a "step-finish" chunk.
 type StepFinish struct {
 	// Reason is why the step ended ("tool-calls", "stop", ...).
@@ -110,9 +127,12 @@ func (c Chunk) Finish() (Finish, bool) {
 type StreamError struct {
 	// RunID is the run that failed.
 	RunID string
-	// Name and Message describe the server-side error.
+	// Name, Message and Code describe the server-side error (Code is set
+	// for Mastra's own errors, such as
+	// "STRUCTURED_OUTPUT_SCHEMA_VALIDATION_FAILED").
 	Name    string
 	Message string
+	Code    string
 	// Chunk is the error chunk as the server sent it (with the stack
 	// trace, when the server includes one).
 	Chunk Chunk
@@ -138,9 +158,10 @@ func newStreamError(c Chunk) *StreamError {
 	var obj struct {
 		Name    string `json:"name"`
 		Message string `json:"message"`
+		Code    string `json:"code"`
 	}
 	if json.Unmarshal(p.Error, &e.Message) != nil && json.Unmarshal(p.Error, &obj) == nil {
-		e.Name, e.Message = obj.Name, obj.Message
+		e.Name, e.Message, e.Code = obj.Name, obj.Message, obj.Code
 	}
 	return e
 }
@@ -303,9 +324,17 @@ type StreamResult struct {
 	ToolResults []ToolResult
 	// RunID is the run's id.
 	RunID string
+	// Object is the structured output of the "object-result" chunk, when
+	// GenerateParams.StructuredOutput asked for one; decode it with
+	// DecodeObject.
+	Object json.RawMessage
 	// Chunks counts the chunks seen.
 	Chunks int
 }
+
+// DecodeObject decodes the structured output into v (a pointer). It
+// returns ErrNoObject when the stream had none.
+func (r *StreamResult) DecodeObject(v any) error { return decodeObject(r.Object, v) }
 
 // Add takes one chunk into account.
 func (r *StreamResult) Add(c Chunk) {
@@ -325,6 +354,10 @@ func (r *StreamResult) Add(c Chunk) {
 	case "tool-result":
 		if t, ok := c.ToolResult(); ok {
 			r.ToolResults = append(r.ToolResults, t)
+		}
+	case "object-result":
+		if obj, ok := c.Object(); ok {
+			r.Object = obj
 		}
 	case "finish":
 		if f, ok := c.Finish(); ok {

@@ -9,9 +9,12 @@ import (
 )
 
 type runBody struct {
-	Messages json.RawMessage `json:"messages"`
-	RunID    string          `json:"runId"`
-	Memory   *struct {
+	Messages         json.RawMessage `json:"messages"`
+	StructuredOutput *struct {
+		Schema json.RawMessage `json:"schema"`
+	} `json:"structuredOutput"`
+	RunID  string `json:"runId"`
+	Memory *struct {
 		Thread   json.RawMessage `json:"thread"`
 		Resource string          `json:"resource"`
 	} `json:"memory"`
@@ -28,6 +31,10 @@ func mkUsage(in, out int) usage { return usage{in, out, in + out} }
 func (u usage) plus(v usage) usage {
 	return mkUsage(u.InputTokens+v.InputTokens, u.OutputTokens+v.OutputTokens)
 }
+
+// objectChunk asks send for a structured-output chunk, which has "object"
+// instead of "payload".
+type objectChunk struct{ object json.RawMessage }
 
 // chunk is the envelope of stream chunks, and of generate's toolCalls.
 type chunk struct {
@@ -73,6 +80,9 @@ func (s *Server) run(w http.ResponseWriter, r *http.Request, a Agent, stream boo
 	reply := respond(prompt)
 	p := &plan{agent: a, reply: reply, runID: runID, prompt: prompt, model: modelID(a)}
 	p.execute()
+	if body.StructuredOutput != nil && reply.Error == "" && p.waiting == nil {
+		p.structure(body.StructuredOutput.Schema)
+	}
 	var remembered []any
 	if body.Memory != nil && reply.Error == "" {
 		remembered = s.remember(threadID(body.Memory.Thread), body.Memory.Resource, prompt, reply.Text)
@@ -87,11 +97,68 @@ func (s *Server) run(w http.ResponseWriter, r *http.Request, a Agent, stream boo
 		s.writeStream(w, r, p, true)
 		return
 	}
-	if reply.Error != "" {
-		writeError(w, http.StatusInternalServerError, reply.Error)
+	if reply.Error != "" || p.objectErr != "" {
+		writeError(w, http.StatusInternalServerError, reply.Error+p.objectErr)
 		return
 	}
 	writeJSON(w, http.StatusOK, p.fullOutput(remembered))
+}
+
+// structure finds the structured output in the reply's text, as Mastra
+// does with a model that answers in text: the JSON object in it, checked
+// against the schema's required properties and their types.
+func (p *plan) structure(schema json.RawMessage) {
+	const prefix = "Structured output validation failed: - "
+	text := p.reply.Text
+	i, j := strings.IndexByte(text, '{'), strings.LastIndexByte(text, '}')
+	var obj map[string]json.RawMessage
+	if i < 0 || j < i || json.Unmarshal([]byte(text[i:j+1]), &obj) != nil {
+		p.objectErr = prefix + "root: must be object"
+		return
+	}
+	var sch struct {
+		Required   []string `json:"required"`
+		Properties map[string]struct {
+			Type string `json:"type"`
+		} `json:"properties"`
+	}
+	_ = json.Unmarshal(schema, &sch)
+	for _, name := range sch.Required {
+		if _, ok := obj[name]; !ok {
+			p.objectErr = prefix + "root: must have required property '" + name + "'"
+			return
+		}
+	}
+	for name, prop := range sch.Properties {
+		if v, ok := obj[name]; ok && prop.Type != "" && !hasType(v, prop.Type) {
+			p.objectErr = prefix + name + ": must be " + prop.Type
+			return
+		}
+	}
+	p.object = json.RawMessage(text[i : j+1])
+}
+
+// hasType reports whether the JSON value v has the JSON Schema type t.
+func hasType(v json.RawMessage, t string) bool {
+	var x any
+	if json.Unmarshal(v, &x) != nil {
+		return false
+	}
+	switch x := x.(type) {
+	case string:
+		return t == "string"
+	case float64:
+		return t == "number" || (t == "integer" && x == float64(int64(x)))
+	case bool:
+		return t == "boolean"
+	case map[string]any:
+		return t == "object"
+	case []any:
+		return t == "array"
+	case nil:
+		return t == "null"
+	}
+	return false
 }
 
 var approvalRoutes = map[string]bool{
@@ -189,6 +256,8 @@ type plan struct {
 	declined      bool             // the waiting call was declined
 	denied        map[string]any   // the tool-output-denied payload of a declined call
 	suspendedAt   string
+	object        json.RawMessage // the structured output, when asked for
+	objectErr     string          // why the structured output is invalid
 }
 
 func (p *plan) execute() {
@@ -308,6 +377,7 @@ func (p *plan) fullOutput(remembered []any) map[string]any {
 		"sources": []any{}, "files": []any{},
 		"response":          map[string]any{"id": "mock-resp-1", "timestamp": "2026-01-01T00:00:00.000Z", "modelId": p.model, "messages": messages},
 		"usedFallbackValue": false, "runId": p.runID, "messages": []any{}, "rememberedMessages": remembered,
+		"object": p.object,
 	}
 }
 
@@ -322,7 +392,12 @@ func (s *Server) writeStream(w http.ResponseWriter, r *http.Request, p *plan, fr
 	w.WriteHeader(http.StatusOK)
 	flusher, _ := w.(http.Flusher)
 	send := func(typ string, payload any) bool {
-		b, _ := json.Marshal(chunk{typ, p.runID, "AGENT", payload})
+		var b []byte
+		if o, ok := payload.(objectChunk); ok {
+			b, _ = json.Marshal(map[string]any{"from": "AGENT", "runId": p.runID, "type": typ, "object": o.object})
+		} else {
+			b, _ = json.Marshal(chunk{typ, p.runID, "AGENT", payload})
+		}
 		if _, err := fmt.Fprintf(w, "data: %s\n\n", b); err != nil {
 			return false
 		}
@@ -350,6 +425,10 @@ func (s *Server) writeStream(w http.ResponseWriter, r *http.Request, p *plan, fr
 }
 
 func (s *Server) streamBody(p *plan, fresh bool, send func(string, any) bool, finish func(string, usage) map[string]any, stepStart any) bool {
+	// Structured output chunks carry "object" instead of a payload.
+	sendObject := func(typ string, obj json.RawMessage) bool {
+		return send(typ, objectChunk{obj})
+	}
 	if fresh {
 		if !send("start", map[string]any{"id": p.agent.ID, "messageId": "msg-" + p.runID}) || !send("step-start", stepStart) {
 			return false
@@ -388,13 +467,27 @@ func (s *Server) streamBody(p *plan, fresh bool, send func(string, any) bool, fi
 	if !send("text-start", map[string]any{"id": "txt-0"}) {
 		return false
 	}
-	for _, word := range splitWords(p.reply.Text) {
+	words := splitWords(p.reply.Text)
+	for i, word := range words {
+		if i == len(words)-1 && p.object != nil && !sendObject("object", p.object) {
+			return false
+		}
 		if !send("text-delta", map[string]any{"id": "txt-0", "text": word}) {
 			return false
 		}
 	}
-	return send("text-end", map[string]any{"id": "txt-0"}) &&
-		send("step-finish", finish("stop", p.textUsage())) &&
+	if !send("text-end", map[string]any{"id": "txt-0"}) {
+		return false
+	}
+	if p.objectErr != "" {
+		return send("error", map[string]any{"error": map[string]any{"message": p.objectErr, "domain": "AGENT",
+			"category": "SYSTEM", "code": "STRUCTURED_OUTPUT_SCHEMA_VALIDATION_FAILED"}}) &&
+			send("step-finish", finish("error", p.textUsage())) && send("finish", finish("error", p.total()))
+	}
+	if p.object != nil && !sendObject("object-result", p.object) {
+		return false
+	}
+	return send("step-finish", finish("stop", p.textUsage())) &&
 		send("finish", finish("stop", p.total()))
 }
 
