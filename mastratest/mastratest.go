@@ -1,8 +1,12 @@
 // Package mastratest provides an in-process fake Mastra server for tests
 // and demos. It speaks the wire format of a real Mastra server (@mastra/core
 // 1.71 with @mastra/deployer 1.69) for the agent routes: list, get, tools,
-// generate and stream, with scripted agents, tool calls, mid-stream model
-// errors, injected faults and an optional bearer-token check.
+// generate and stream, tool approval, suspended runs and resume-stream,
+// with scripted agents, tool calls, memory threads, structured output
+// (the JSON object in the answer's text, checked against the schema's
+// required properties and types), mid-stream model errors, injected
+// faults and an optional bearer-token check. The SDK's end-to-end tests
+// run against it and against a real server, which keeps it faithful.
 //
 //	srv := mastratest.NewServer()
 //	defer srv.Close()
